@@ -16,10 +16,10 @@ from __future__ import annotations
 from lrlab import compat as compat
 from lrlab import compose as _compose
 from lrlab import families as _families
-from lrlab.compose import *  # noqa: F401,F403
+from lrlab.compose import *  # noqa: F403
 from lrlab.config import dump, dumps, from_config, load, loads
 from lrlab.errors import LrlabError, LrlabWarning, ScheduleError, SpecError
-from lrlab.families import *  # noqa: F401,F403
+from lrlab.families import *  # noqa: F403
 from lrlab.registry import names
 from lrlab.schedule import Schedule
 from lrlab.spec import parse

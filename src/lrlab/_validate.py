@@ -24,7 +24,7 @@ def _owner_name(owner: object) -> str:
 
 
 def fail(owner: object, name: str, rule: str, value: object) -> ScheduleError:
-    """Build the house-style error: ``owner: argument `name` must be RULE. Received: name=VALUE``."""
+    """The house-style error: ``owner: argument `name` must be RULE. Received: name=VALUE``."""
     return ScheduleError(
         f"{_owner_name(owner)}: argument `{name}` must be {rule}. Received: {name}={value!r}"
     )
@@ -59,8 +59,7 @@ def real(
         (lo is not None and (v < lo or (lo_open and v == lo)))
         or (hi is not None and (v > hi or (hi_open and v == hi)))
     ):
-        kind = "a number " if lo is None or hi is None else "a number "
-        raise fail(owner, name, kind + _bound_rule(lo, hi, lo_open, hi_open), value)
+        raise fail(owner, name, "a number " + _bound_rule(lo, hi, lo_open, hi_open), value)
     return v
 
 
@@ -150,4 +149,4 @@ def function(owner: object, name: str, value: object) -> Callable[..., Any]:
     """A callable (a schedule is one too)."""
     if not callable(value):
         raise fail(owner, name, "callable", value)
-    return value  # type: ignore[return-value]
+    return value

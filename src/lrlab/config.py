@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,9 @@ def loads(text: str, format: str) -> Any:
         elif fmt == "yaml":
             doc = _yaml().safe_load(text)
         else:
-            try:
+            if sys.version_info >= (3, 11):
                 import tomllib
-            except ImportError:  # Python 3.10
+            else:  # pragma: no cover - Python 3.10
                 import tomli as tomllib
             doc = tomllib.loads(text)
     except ScheduleError:

@@ -48,14 +48,15 @@ def register(name: str, *, config: bool | None = None) -> Callable[[T], T]:
 
 
 def _load_all() -> None:
+    """Import every module that registers names (once; a failed import is retried next time)."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
     importlib.import_module("lrlab.families")
     importlib.import_module("lrlab.compose")
     for ns in NAMESPACES:
         importlib.import_module(f"lrlab.compat.{ns}")
+    _loaded = True
 
 
 def _unknown(kind: str, name: str, table: dict[str, Any]) -> ScheduleError:

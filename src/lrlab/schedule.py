@@ -191,7 +191,7 @@ class Schedule:
         if isinstance(other, Schedule):
             return Product((self, other))
         if isinstance(other, numbers.Real) and not isinstance(other, bool):
-            return Scale(self, other)
+            return Scale(self, float(other))
         return NotImplemented
 
     __rmul__ = __mul__

@@ -220,7 +220,9 @@ class _Parser:
                 break
             if val != "," or kind != "punct":
                 found = "end of text" if kind == "end" else repr(val)
-                raise self.error(f"expected ',' or ')' in the arguments of {name}, found {found}", p)
+                raise self.error(
+                    f"expected ',' or ')' in the arguments of {name}, found {found}", p
+                )
         try:
             return ctor(*args, **kwargs)
         except SpecError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,7 +158,7 @@ class MultiStep(Schedule):
     def __post_init__(self) -> None:
         self._set("init", v.real(self, "init", self.init, lo=0))
         ms = v.reals(self, "milestones", self.milestones, lo=0)
-        if any(b < a for a, b in zip(ms, ms[1:])):
+        if any(b < a for a, b in itertools.pairwise(ms)):
             raise v.fail(self, "milestones", "in non-decreasing order", self.milestones)
         self._set("milestones", ms)
         self._set("gamma", v.real(self, "gamma", self.gamma, lo=0, lo_open=True))
