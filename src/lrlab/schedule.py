@@ -52,8 +52,8 @@ def check_steps(t: ArrayLike) -> NDArray[np.float64]:
             f"argument `t` (the steps) must be numbers. Received: array of dtype {arr.dtype}"
         )
     a = arr.astype(np.float64, copy=False)
-    bad = ~(a >= 0) | (a == _INF)
-    if bad.any():
+    if a.size and not (a.min() >= 0 and (arr.dtype.kind != "f" or a.max() < _INF)):
+        bad = ~(a >= 0) | (a == _INF)
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         where = f"t[{', '.join(map(str, idx))}]" if idx else "t"
         raise ScheduleError(
