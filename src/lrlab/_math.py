@@ -77,6 +77,42 @@ class _Array:
         return np.asarray(x, dtype=np.float64)
 
 
+def _agrees(np_f: Any, math_f: Any, xs: Any) -> bool:
+    with np.errstate(all="ignore"):
+        vec = np_f(xs)
+    return all(math_f(float(x)) == v for x, v in zip(xs.tolist(), vec.tolist()))
+
+
+def _calibrate() -> None:
+    """Make the scalar back end agree bit for bit with NumPy on this machine.
+
+    NumPy may evaluate float64 ``cos``/``exp``/``log``/``tanh`` with its own SIMD kernels (for
+    instance on CPUs with AVX-512), which can differ from the C library's ``math`` functions
+    in the last bit.  At import, each function is compared on a fixed probe set; where NumPy
+    disagrees with ``math``, the scalar back end calls the NumPy ufunc instead (slower, but
+    identical to the vectorized path).
+    """
+    rng = np.random.default_rng(20261121)
+    wide = np.concatenate([rng.uniform(0.0, 700.0, 256), rng.uniform(-700.0, 0.0, 256)])
+    positive = np.concatenate([rng.uniform(1e-300, 1.0, 256), rng.uniform(1.0, 1e12, 256)])
+    probes = {
+        "cos": (np.cos, math.cos, wide),
+        "sin": (np.sin, math.sin, wide),
+        "exp": (np.exp, math.exp, wide),
+        "log": (np.log, math.log, positive),
+        "sqrt": (np.sqrt, math.sqrt, positive),
+        "tanh": (np.tanh, math.tanh, np.concatenate([wide / 100.0, rng.uniform(-3, 3, 256)])),
+    }
+    for name, (np_f, math_f, xs) in probes.items():
+        if not _agrees(np_f, math_f, xs):
+            setattr(_Scalar, name, staticmethod(lambda x, _f=np_f: float(_f(x))))
+            NUMPY_SCALAR_FUNCTIONS.append(name)
+
+
+#: the scalar functions that had to fall back to NumPy on this machine (see _calibrate)
+NUMPY_SCALAR_FUNCTIONS: list[str] = []
+_calibrate()
+
 SCALAR = _Scalar()
 ARRAY = _Array()
 Backend = _Scalar | _Array
