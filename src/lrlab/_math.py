@@ -5,6 +5,8 @@ functions of ``m``.  ``m`` is :data:`SCALAR` (``math`` on Python floats) when th
 called with one step and :data:`ARRAY` (NumPy ufuncs on float64 arrays) when it is called with
 an array.  Both back ends perform the same IEEE operations in the same order, so the scalar
 and the vectorized path give identical values (the contract tests check this for every family).
+Use ``m.power(x, e)`` rather than ``x ** e`` when ``x`` may be an array and ``e`` a scalar:
+NumPy takes shortcuts for some scalar exponents.
 """
 
 from __future__ import annotations
@@ -21,6 +23,21 @@ def _where(cond: Any, a: Any, b: Any) -> Any:
 
 def _clip(x: Any, lo: Any, hi: Any) -> Any:
     return lo if x < lo else hi if x > hi else x
+
+
+def _scalar_power(x: Any, e: Any) -> Any:
+    return x**e
+
+
+def _array_power(x: Any, e: float) -> Any:
+    """``x ** e`` through libm's ``pow``, as Python's ``**`` on floats computes it.
+
+    NumPy evaluates ``array ** 2.0`` as ``x * x`` (likewise ``** 0.5`` as sqrt and ``** -1.0``
+    as a reciprocal, also for 0-d arrays), which differs from ``pow`` in the last bit; an
+    exponent array of the same shape keeps NumPy on ``pow``.
+    """
+    a = np.atleast_1d(x)
+    return np.power(a, np.full(a.shape, e)).reshape(np.shape(x))
 
 
 class _Scalar:
@@ -40,6 +57,7 @@ class _Scalar:
     maximum = staticmethod(max)
     where = staticmethod(_where)
     clip = staticmethod(_clip)
+    power = staticmethod(_scalar_power)
 
     @staticmethod
     def full(t: Any, value: float) -> float:
@@ -67,6 +85,7 @@ class _Array:
     maximum = staticmethod(np.maximum)
     where = staticmethod(np.where)
     clip = staticmethod(np.clip)
+    power = staticmethod(_array_power)
 
     @staticmethod
     def full(t: Any, value: float) -> Any:
