@@ -30,6 +30,7 @@ __all__ = [
     "LrlabError",
     "LrlabWarning",
     "Schedule",
+    "ReduceLROnPlateau",
     "ScheduleError",
     "SpecError",
     "compat",
