@@ -20,6 +20,7 @@ from lrlab.compose import *  # noqa: F403
 from lrlab.config import dump, dumps, from_config, load, loads
 from lrlab.errors import LrlabError, LrlabWarning, ScheduleError, SpecError
 from lrlab.families import *  # noqa: F403
+from lrlab.plateau import ReduceLROnPlateau
 from lrlab.registry import names
 from lrlab.schedule import Schedule
 from lrlab.spec import parse
