@@ -19,15 +19,20 @@ from lrlab import families as _families
 from lrlab.compose import *  # noqa: F403
 from lrlab.config import dump, dumps, from_config, load, loads
 from lrlab.errors import LrlabError, LrlabWarning, ScheduleError, SpecError
+from lrlab.export import describe, export_csv, export_json
 from lrlab.families import *  # noqa: F403
+from lrlab.finder import LRFinderResult, find_lr
 from lrlab.plateau import ReduceLROnPlateau
+from lrlab.plot import plot
 from lrlab.registry import names
 from lrlab.schedule import Schedule
 from lrlab.spec import parse
+from lrlab.tensorboard import write_tensorboard
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LRFinderResult",
     "LrlabError",
     "LrlabWarning",
     "Schedule",
@@ -35,13 +40,19 @@ __all__ = [
     "ScheduleError",
     "SpecError",
     "compat",
+    "describe",
     "dump",
     "dumps",
+    "export_csv",
+    "export_json",
+    "find_lr",
     "from_config",
     "load",
     "loads",
     "names",
     "parse",
+    "plot",
+    "write_tensorboard",
     *_families.__all__,
     *_compose.__all__,
 ]

@@ -202,7 +202,7 @@ class _Parser:
             if val == ")" and kind == "punct":
                 self.next()
                 break
-            nxt = self.tokens[self.i + 1]
+            nxt = self.tokens[min(self.i + 1, len(self.tokens) - 1)]
             if kind == "name" and nxt[1] == "=" and nxt[0] == "punct":
                 self.i += 2
                 if "." in val:
@@ -232,7 +232,9 @@ class _Parser:
             at = kwpos.get(m.group(1), pos) if m else pos
             raise self.error(str(e), at) from None
         except TypeError as e:
-            raise self.error(f"{name}: {e}", pos) from None
+            m = re.search(r"keyword argument '([A-Za-z_][A-Za-z0-9_]*)'", str(e))
+            at = kwpos.get(m.group(1), pos) if m else pos
+            raise self.error(f"{name}: {e}", at) from None
 
 
 def parse(text: str) -> Any:
