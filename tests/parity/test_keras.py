@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from lrlab.compat import keras as ck
-from tests.parity._compare import F32, F64, assert_parity
+from tests.parity._compare import F64, assert_parity, assert_parity_f32, steps_near
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -32,21 +32,6 @@ if keras.backend.backend() != "tensorflow":  # pragma: no cover - depends on the
 S = keras.optimizers.schedules
 
 pytestmark = pytest.mark.parity
-
-LARGE = [10**6, 10**7, 10**9, 10**12]
-
-
-def _steps(*marks: float, top: float, large: bool = True) -> np.ndarray:
-    pts = set(range(0, 64))
-    for b in marks:
-        for d in (-2, -1, 0, 1, 2):
-            if b + d >= 0:
-                pts.add(int(b + d))
-    pts.update(np.linspace(0, top, 2500).astype(np.int64).tolist())
-    if large:
-        pts.update(LARGE)
-    return np.array(sorted(pts), dtype=np.int64)
-
 
 def _d(x: float) -> object:
     return tf.constant(x, tf.float64)
@@ -72,18 +57,17 @@ def _run_scalar_cond(sched: object, t: np.ndarray) -> np.ndarray:
     return fn(tf.constant(t, tf.int64)).numpy()
 
 
-def _assert_f32(ours: np.ndarray, ref: np.ndarray, what: str) -> None:
-    """float32 criterion: relative to max(|ref|, peak / 4) (see docs/compat-tf.md)."""
-    peak = float(np.max(np.abs(ref)))
-    err = np.abs(ours - ref) / np.maximum(np.abs(ref), peak / 4)
-    worst = int(np.argmax(err))
-    assert err[worst] <= F32, (
-        f"{what}: float32 error {err[worst]:.3g} > {F32:g} at index {worst}: "
-        f"lrlab={ours[worst]!r} keras={ref[worst]!r}"
-    )
-
-
 # -- float64 ------------------------------------------------------------------------------------
+
+
+def _check_rate_decay(name: str, kw: dict, top: int) -> None:
+    """``S.<name>(**kw)`` with float64 parameters against ``ck.<name>(**kw)``, at the first
+    five multiples of decay_steps and up to ``top * decay_steps``."""
+    T = kw["decay_steps"]
+    t = steps_near(*(T * k for k in range(1, 6)), top=top * T)
+    ref = _run(getattr(S, name)(**_f64(kw)), t, tf.float64)
+    assert_parity(getattr(ck, name)(**kw)(t), ref, F64, f"{name} {kw}")
+
 
 EXP = [
     dict(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.96),
@@ -94,10 +78,7 @@ EXP = [
 
 @pytest.mark.parametrize("kw", EXP, ids=str)
 def test_exponential_decay(kw: dict) -> None:
-    T = kw["decay_steps"]
-    t = _steps(*(T * k for k in range(1, 6)), top=40 * T)
-    ref = _run(S.ExponentialDecay(**_f64(kw)), t, tf.float64)
-    assert_parity(ck.ExponentialDecay(**kw)(t), ref, F64, f"ExponentialDecay {kw}")
+    _check_rate_decay("ExponentialDecay", kw, top=40)
 
 
 INV = [
@@ -108,10 +89,7 @@ INV = [
 
 @pytest.mark.parametrize("kw", INV, ids=str)
 def test_inverse_time_decay(kw: dict) -> None:
-    T = kw["decay_steps"]
-    t = _steps(*(T * k for k in range(1, 6)), top=50 * T)
-    ref = _run(S.InverseTimeDecay(**_f64(kw)), t, tf.float64)
-    assert_parity(ck.InverseTimeDecay(**kw)(t), ref, F64, f"InverseTimeDecay {kw}")
+    _check_rate_decay("InverseTimeDecay", kw, top=50)
 
 
 POLY = [
@@ -127,7 +105,7 @@ POLY = [
 def test_polynomial_decay(kw: dict) -> None:
     T = kw["decay_steps"]
     kw64 = _f64({"end_learning_rate": 0.0001, "power": 1.0, **kw})
-    t = _steps(*(T * k for k in range(1, 8)), top=10 * T)
+    t = steps_near(*(T * k for k in range(1, 8)), top=10 * T)
     ref = _run(S.PolynomialDecay(**kw64), t, tf.float64)
     assert_parity(ck.PolynomialDecay(**kw)(t), ref, F64, f"PolynomialDecay {kw}")
 
@@ -137,7 +115,7 @@ def test_polynomial_decay(kw: dict) -> None:
     [([100, 200, 1000], [0.1, 0.05, 0.01, 0.001]), ([0, 1, 2], [1.0, 0.5, 0.25, 0.125])],
 )
 def test_piecewise_constant_decay(boundaries: list, values: list) -> None:
-    t = _steps(*boundaries, top=2 * boundaries[-1] + 10)
+    t = steps_near(*boundaries, top=2 * boundaries[-1] + 10)
     ref = _run(S.PiecewiseConstantDecay(boundaries, [_d(v) for v in values]), t, tf.float64)
     assert np.array_equal(ck.PiecewiseConstantDecay(boundaries, values)(t), ref)
 
@@ -162,7 +140,7 @@ COS = [
 @pytest.mark.parametrize("kw", COS, ids=str)
 def test_cosine_decay(kw: dict) -> None:
     T = kw["decay_steps"]
-    t = _steps(T, top=3 * T)
+    t = steps_near(T, top=3 * T)
     ref = _run(S.CosineDecay(**_f64(kw)), t, tf.float64)
     assert_parity(ck.CosineDecay(**kw)(t), ref, F64, f"CosineDecay {kw}")
 
@@ -204,7 +182,7 @@ RESTARTS = [
 def test_cosine_decay_restarts(kw: dict) -> None:
     s = ck.CosineDecayRestarts(**kw)
     starts = np.array([p for p in s.phases() if p <= 10**7])
-    t = _steps(*starts, top=starts[min(len(starts) - 1, 8)])
+    t = steps_near(*starts, top=starts[min(len(starts) - 1, 8)])
     ref = _run(S.CosineDecayRestarts(**_f64(kw)), t, tf.float64)
     ours = s(t)
     # At an exact restart step S Keras's cycle index floor(log(1 - f (1 - t_mul)) / log t_mul)
@@ -263,7 +241,7 @@ def test_float32_python_numbers(name: str, kw: dict) -> None:
     # those same float32 values (float32 rounding of decay_rate alone, amplified by the
     # exponent t / T, would exceed F32 at large t)
     kw32 = {k: float(np.float32(x)) if isinstance(x, float) else x for k, x in kw.items()}
-    _assert_f32(getattr(ck, name)(**kw32)(t), ref, f"{name} {kw} (float32)")
+    assert_parity_f32(getattr(ck, name)(**kw32)(t), ref, f"{name} {kw} (float32)", "keras")
 
 
 @pytest.mark.parametrize("name", [n for n in ck.__all__ if n != "legacy_decay"])

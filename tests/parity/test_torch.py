@@ -38,7 +38,6 @@ def torch_lrs(make: Callable[[Any], Any], lr: float, n: int) -> np.ndarray:
     """The LR torch's optimizer holds after 0 .. n calls of ``scheduler.step()``."""
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=lr, momentum=0.9)
-    out = [opt.param_groups[0]["lr"]]
     with warnings.catch_warnings():
         # torch warns about the epoch argument that SequentialLR passes internally, about
         # step order, etc.; none of that changes the values.
@@ -470,12 +469,12 @@ def test_random_composites(seed: int) -> None:
                 ours = lt.SequentialLR(ours_m, ms)
 
                 def make(o: Any, ms: list[int] = ms, members: list[Any] = members) -> Any:
-                    return L.SequentialLR(o, [m[1](o) for m in members], ms)
+                    return _seq(o, *(m[1] for m in members), milestones=ms)
             else:
                 ours = lt.ChainedScheduler(ours_m)
 
                 def make(o: Any, members: list[Any] = members) -> Any:
-                    return L.ChainedScheduler([m[1](o) for m in members])
+                    return _chain(o, *(m[1] for m in members))
         except lrlab.ScheduleError:
             continue  # a documented refusal (the validation tests check the messages)
         ref = torch_lrs(make, lr, 400)

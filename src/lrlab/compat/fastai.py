@@ -99,14 +99,26 @@ class _Annealer(Schedule):
         )
 
 
-def _check_ends(s: Any) -> None:
-    s._set("start", v.real(s, "start", s.start, lo=0))
-    s._set("end", v.real(s, "end", s.end, lo=0))
+class _StartEnd(_Annealer):
+    """An annealer from ``start`` to ``end`` (LRs >= 0): the ``Sched*`` classes."""
+
+    __slots__ = ()
+    start: float
+    end: float
+
+    def __post_init__(self) -> None:
+        self._set("start", v.real(self, "start", self.start, lo=0))
+        self._set("end", v.real(self, "end", self.end, lo=0))
+        self._check_own()
+        self._check_total()
+
+    def _check_own(self) -> None:
+        """Check the class's own parameters (after the ends, before ``total_steps``)."""
 
 
 @register("fastai.SchedLin")
 @dataclass(frozen=True, repr=False)
-class SchedLin(_Annealer):
+class SchedLin(_StartEnd):
     """fastai's ``SchedLin``: linear from ``start`` to ``end``.
 
     .. math:: f(\\text{pos}) = s + \\text{pos}\\,(e - s)
@@ -124,10 +136,6 @@ class SchedLin(_Annealer):
     end: float
     total_steps: float = 1.0
 
-    def __post_init__(self) -> None:
-        _check_ends(self)
-        self._check_total()
-
     def _pos(self, pos: Any, m: Any) -> Any:
         # fastai: start + pos*(end-start); >= 0 for pos <= 1 (only combine_scheds' float32
         # position can exceed 1 by a few ulps, hence the clamp)
@@ -136,7 +144,7 @@ class SchedLin(_Annealer):
 
 @register("fastai.SchedCos")
 @dataclass(frozen=True, repr=False)
-class SchedCos(_Annealer):
+class SchedCos(_StartEnd):
     """fastai's ``SchedCos``: half-cosine from ``start`` to ``end``.
 
     .. math:: f(\\text{pos}) = s + \\frac{(1 + \\cos(\\pi (1 - \\text{pos})))\\,(e - s)}{2}
@@ -153,17 +161,13 @@ class SchedCos(_Annealer):
     end: float
     total_steps: float = 1.0
 
-    def __post_init__(self) -> None:
-        _check_ends(self)
-        self._check_total()
-
     def _pos(self, pos: Any, m: Any) -> Any:
         return self.start + (1 + _cos(math.pi * (1 - pos), m)) * (self.end - self.start) / 2
 
 
 @register("fastai.SchedNo")
 @dataclass(frozen=True, repr=False)
-class SchedNo(_Annealer):
+class SchedNo(_StartEnd):
     """fastai's ``SchedNo``: the constant ``start`` (``end`` is accepted and unused, as in fastai).
 
     .. math:: f(\\text{pos}) = s
@@ -177,17 +181,13 @@ class SchedNo(_Annealer):
     end: float
     total_steps: float = 1.0
 
-    def __post_init__(self) -> None:
-        _check_ends(self)
-        self._check_total()
-
     def _pos(self, pos: Any, m: Any) -> Any:
         return m.full(pos, self.start)
 
 
 @register("fastai.SchedExp")
 @dataclass(frozen=True, repr=False)
-class SchedExp(_Annealer):
+class SchedExp(_StartEnd):
     """fastai's ``SchedExp``: geometric from ``start`` to ``end`` (the LR-finder sweep).
 
     .. math:: f(\\text{pos}) = s \\left(\\frac{e}{s}\\right)^{\\text{pos}}
@@ -204,11 +204,9 @@ class SchedExp(_Annealer):
     end: float
     total_steps: float = 1.0
 
-    def __post_init__(self) -> None:
-        _check_ends(self)
+    def _check_own(self) -> None:
         if self.start == 0:
             raise v.fail(self, "start", "> 0 (the ratio end/start is raised to pos)", 0.0)
-        self._check_total()
 
     def _pos(self, pos: Any, m: Any) -> Any:
         return self.start * _pow(self.end / self.start, pos, m)
@@ -216,7 +214,7 @@ class SchedExp(_Annealer):
 
 @register("fastai.SchedPoly")
 @dataclass(frozen=True, repr=False)
-class SchedPoly(_Annealer):
+class SchedPoly(_StartEnd):
     """fastai's ``SchedPoly``: polynomial of degree ``power`` from ``start`` to ``end``.
 
     .. math:: f(\\text{pos}) = s + (e - s)\\, \\text{pos}^{p}
@@ -235,10 +233,8 @@ class SchedPoly(_Annealer):
     power: float
     total_steps: float = 1.0
 
-    def __post_init__(self) -> None:
-        _check_ends(self)
+    def _check_own(self) -> None:
         self._set("power", v.real(self, "power", self.power, lo=0))
-        self._check_total()
 
     def _pos(self, pos: Any, m: Any) -> Any:
         power = _pow(pos, self.power, m)

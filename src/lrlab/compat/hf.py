@@ -103,6 +103,7 @@ class _Lambda(Schedule):
 
     __slots__ = ()
     lr: float
+    num_warmup_steps: int
 
     def _mult(self, t: Any, m: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -110,10 +111,44 @@ class _Lambda(Schedule):
     def _eval(self, t: Any, m: Backend) -> Any:
         return self.lr * self._mult(t, m)
 
+    def _check_lr_and_warmup(self) -> int:
+        """Validate and store ``lr`` (>= 0) and ``num_warmup_steps`` W; return W."""
+        self._set("lr", v.real(self, "lr", self.lr, lo=0))
+        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
+        self._set("num_warmup_steps", w)
+        return w
+
+
+class _WarmupToTraining(_Lambda):
+    """A ``_Lambda`` whose warmup of W steps is followed by a decay ending at step T.
+
+    ``horizon`` is ``max(T, W)`` and ``phases`` the positive ones of W and T; the cosines
+    override ``phases`` with their half waves.
+    """
+
+    __slots__ = ()
+    num_training_steps: int
+
+    def _check_steps(self) -> tuple[int, int]:
+        """Validate and store ``lr``, W and T (integers >= 0); return (W, T)."""
+        w = self._check_lr_and_warmup()
+        n = _steps(self, "num_training_steps", self.num_training_steps)
+        self._set("num_training_steps", n)
+        return w, n
+
+    @property
+    def horizon(self) -> float | None:
+        return float(max(self.num_training_steps, self.num_warmup_steps))
+
+    def phases(self) -> tuple[float, ...]:
+        return bounded_phases(
+            p for p in (self.num_warmup_steps, self.num_training_steps) if p > 0
+        )
+
 
 @register("hf.get_linear_schedule_with_warmup")
 @dataclass(frozen=True, repr=False)
-class LinearScheduleWithWarmup(_Lambda):
+class LinearScheduleWithWarmup(_WarmupToTraining):
     """Hugging Face's ``get_linear_schedule_with_warmup``: linear warmup from 0, linear decay to 0.
 
     .. math::
@@ -139,11 +174,7 @@ class LinearScheduleWithWarmup(_Lambda):
     _dd: float = field(init=False, repr=False, compare=False, default=1.0)
 
     def __post_init__(self) -> None:
-        self._set("lr", v.real(self, "lr", self.lr, lo=0))
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
-        n = _steps(self, "num_training_steps", self.num_training_steps)
-        self._set("num_warmup_steps", w)
-        self._set("num_training_steps", n)
+        w, n = self._check_steps()
         self._set("_wd", float(max(1, w)))
         self._set("_dd", float(max(1, n - w)))
 
@@ -151,19 +182,9 @@ class LinearScheduleWithWarmup(_Lambda):
         decay = m.maximum(0.0, (self.num_training_steps - t) / self._dd)
         return m.where(t < self.num_warmup_steps, t / self._wd, decay)
 
-    @property
-    def horizon(self) -> float | None:
-        return float(max(self.num_training_steps, self.num_warmup_steps))
-
-    def phases(self) -> tuple[float, ...]:
-        return bounded_phases(
-            p for p in (self.num_warmup_steps, self.num_training_steps) if p > 0
-        )
-
-
 @register("hf.get_cosine_schedule_with_warmup")
 @dataclass(frozen=True, repr=False)
-class CosineScheduleWithWarmup(_Lambda):
+class CosineScheduleWithWarmup(_WarmupToTraining):
     """Hugging Face's ``get_cosine_schedule_with_warmup``: linear warmup from 0, then cosine.
 
     .. math::
@@ -194,13 +215,9 @@ class CosineScheduleWithWarmup(_Lambda):
     _k: float = field(init=False, repr=False, compare=False, default=0.0)
 
     def __post_init__(self) -> None:
-        self._set("lr", v.real(self, "lr", self.lr, lo=0))
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
-        n = _steps(self, "num_training_steps", self.num_training_steps)
-        self._set("num_warmup_steps", w)
-        self._set("num_training_steps", n)
-        self._set("num_cycles", v.real(self, "num_cycles", self.num_cycles, lo=0))
+        w, n = self._check_steps()
         self._set("_wd", float(max(1, w)))
+        self._set("num_cycles", v.real(self, "num_cycles", self.num_cycles, lo=0))
         self._set("_dd", float(max(1, n - w)))
         self._set("_k", _PI * float(self.num_cycles) * 2.0)  # math.pi * num_cycles * 2.0
 
@@ -209,10 +226,6 @@ class CosineScheduleWithWarmup(_Lambda):
         decay = m.maximum(0.0, 0.5 * (1.0 + m.cos(self._k * progress)))
         return m.where(t < self.num_warmup_steps, t / self._wd, decay)
 
-    @property
-    def horizon(self) -> float | None:
-        return float(max(self.num_training_steps, self.num_warmup_steps))
-
     def phases(self) -> tuple[float, ...]:
         w = self.num_warmup_steps
         return bounded_phases([w, *_cycle_phases(w, self._dd, self.num_cycles)])
@@ -220,7 +233,7 @@ class CosineScheduleWithWarmup(_Lambda):
 
 @register("hf.get_cosine_with_hard_restarts_schedule_with_warmup")
 @dataclass(frozen=True, repr=False)
-class CosineWithHardRestartsScheduleWithWarmup(_Lambda):
+class CosineWithHardRestartsScheduleWithWarmup(_WarmupToTraining):
     """Hugging Face's ``get_cosine_with_hard_restarts_schedule_with_warmup``.
 
     .. math::
@@ -248,13 +261,9 @@ class CosineWithHardRestartsScheduleWithWarmup(_Lambda):
     _dd: float = field(init=False, repr=False, compare=False, default=1.0)
 
     def __post_init__(self) -> None:
-        self._set("lr", v.real(self, "lr", self.lr, lo=0))
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
-        n = _steps(self, "num_training_steps", self.num_training_steps)
-        self._set("num_warmup_steps", w)
-        self._set("num_training_steps", n)
-        self._set("num_cycles", v.real(self, "num_cycles", self.num_cycles, lo=0))
+        w, n = self._check_steps()
         self._set("_wd", float(max(1, w)))
+        self._set("num_cycles", v.real(self, "num_cycles", self.num_cycles, lo=0))
         self._set("_dd", float(max(1, n - w)))
 
     def _mult(self, t: Any, m: Any) -> Any:
@@ -278,7 +287,7 @@ class CosineWithHardRestartsScheduleWithWarmup(_Lambda):
 
 @register("hf.get_polynomial_decay_schedule_with_warmup")
 @dataclass(frozen=True, repr=False)
-class PolynomialDecayScheduleWithWarmup(_Lambda):
+class PolynomialDecayScheduleWithWarmup(_WarmupToTraining):
     """Hugging Face's ``get_polynomial_decay_schedule_with_warmup``.
 
     .. math::
@@ -310,12 +319,8 @@ class PolynomialDecayScheduleWithWarmup(_Lambda):
     _ds: float = field(init=False, repr=False, compare=False, default=1.0)
 
     def __post_init__(self) -> None:
-        lr = v.real(self, "lr", self.lr, lo=0)
-        self._set("lr", lr)
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
-        n = _steps(self, "num_training_steps", self.num_training_steps)
-        self._set("num_warmup_steps", w)
-        self._set("num_training_steps", n)
+        w, n = self._check_steps()
+        lr = self.lr
         end = v.real(self, "lr_end", self.lr_end, lo=0)
         if not lr > end:
             raise v.fail(self, "lr_end", f"smaller than the initial lr ({lr!r})", self.lr_end)
@@ -339,16 +344,6 @@ class PolynomialDecayScheduleWithWarmup(_Lambda):
         decay = lr_range * pct_remaining**self.power + self.lr_end
         tail = m.where(t > self.num_training_steps, self.lr_end / lr_init, decay / lr_init)
         return m.where(t < self.num_warmup_steps, t / self._wd, tail)
-
-    @property
-    def horizon(self) -> float | None:
-        return float(max(self.num_training_steps, self.num_warmup_steps))
-
-    def phases(self) -> tuple[float, ...]:
-        return bounded_phases(
-            p for p in (self.num_warmup_steps, self.num_training_steps) if p > 0
-        )
-
 
 @register("hf.get_inverse_sqrt_schedule")
 @dataclass(frozen=True, repr=False)
@@ -378,9 +373,7 @@ class InverseSqrtSchedule(_Lambda):
     _ts: int = field(init=False, repr=False, compare=False, default=1)
 
     def __post_init__(self) -> None:
-        self._set("lr", v.real(self, "lr", self.lr, lo=0))
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
-        self._set("num_warmup_steps", w)
+        w = self._check_lr_and_warmup()
         if self.timescale is not None:
             self._set("timescale", v.integer(self, "timescale", self.timescale, lo=1))
         self._set("_ts", self.timescale if self.timescale is not None else (w or 10_000))
@@ -422,7 +415,7 @@ def _min_lr_rate(owner: Any) -> float:
 
 @register("hf.get_cosine_with_min_lr_schedule_with_warmup")
 @dataclass(frozen=True, repr=False)
-class CosineWithMinLrScheduleWithWarmup(_Lambda):
+class CosineWithMinLrScheduleWithWarmup(_WarmupToTraining):
     """Hugging Face's ``get_cosine_with_min_lr_schedule_with_warmup`` (``cosine_with_min_lr``).
 
     .. math::
@@ -454,14 +447,10 @@ class CosineWithMinLrScheduleWithWarmup(_Lambda):
     _r: float = field(init=False, repr=False, compare=False, default=0.0)
 
     def __post_init__(self) -> None:
-        self._set("lr", v.real(self, "lr", self.lr, lo=0))
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
-        n = _steps(self, "num_training_steps", self.num_training_steps)
-        self._set("num_warmup_steps", w)
-        self._set("num_training_steps", n)
+        w, n = self._check_steps()
+        self._set("_wd", float(max(1, w)))
         self._set("num_cycles", v.real(self, "num_cycles", self.num_cycles, lo=0))
         self._set("_r", _min_lr_rate(self))
-        self._set("_wd", float(max(1, w)))
         self._set("_dd", float(max(1, n - w)))
         self._set("_k", _PI * float(self.num_cycles) * 2.0)
 
@@ -471,10 +460,6 @@ class CosineWithMinLrScheduleWithWarmup(_Lambda):
         factor = factor * (1 - self._r) + self._r
         return m.where(t < self.num_warmup_steps, t / self._wd, m.maximum(0.0, factor))
 
-    @property
-    def horizon(self) -> float | None:
-        return float(max(self.num_training_steps, self.num_warmup_steps))
-
     def phases(self) -> tuple[float, ...]:
         w = self.num_warmup_steps
         return bounded_phases([w, *_cycle_phases(w, self._dd, self.num_cycles)])
@@ -482,7 +467,7 @@ class CosineWithMinLrScheduleWithWarmup(_Lambda):
 
 @register("hf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate")
 @dataclass(frozen=True, repr=False)
-class CosineWithMinLrScheduleWithWarmupLrRate(_Lambda):
+class CosineWithMinLrScheduleWithWarmupLrRate(_WarmupToTraining):
     """Hugging Face's ``get_cosine_with_min_lr_schedule_with_warmup_lr_rate``.
 
     This is ``SchedulerType.COSINE_WARMUP_WITH_MIN_LR``.  Unlike the other Hugging Face
@@ -516,11 +501,7 @@ class CosineWithMinLrScheduleWithWarmupLrRate(_Lambda):
     _r: float = field(init=False, repr=False, compare=False, default=0.0)
 
     def __post_init__(self) -> None:
-        self._set("lr", v.real(self, "lr", self.lr, lo=0))
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
-        n = _steps(self, "num_training_steps", self.num_training_steps)
-        self._set("num_warmup_steps", w)
-        self._set("num_training_steps", n)
+        self._check_steps()
         self._set("num_cycles", v.real(self, "num_cycles", self.num_cycles, lo=0))
         self._set("_r", _min_lr_rate(self))
         if self.warmup_lr_rate is not None:
@@ -540,10 +521,6 @@ class CosineWithMinLrScheduleWithWarmupLrRate(_Lambda):
         factor = 0.5 * (1.0 + m.cos(_PI * self.num_cycles * 2.0 * progress))
         factor = factor * (1 - self._r) + self._r
         return m.where(t < w, warm, m.maximum(0.0, factor))
-
-    @property
-    def horizon(self) -> float | None:
-        return float(max(self.num_training_steps, self.num_warmup_steps))
 
     def phases(self) -> tuple[float, ...]:
         w = self.num_warmup_steps
@@ -595,10 +572,8 @@ class WsdSchedule(_Lambda):
     _dd: float = field(init=False, repr=False, compare=False, default=1.0)
 
     def __post_init__(self) -> None:
-        self._set("lr", v.real(self, "lr", self.lr, lo=0))
-        w = _steps(self, "num_warmup_steps", self.num_warmup_steps)
+        w = self._check_lr_and_warmup()
         d = _steps(self, "num_decay_steps", self.num_decay_steps)
-        self._set("num_warmup_steps", w)
         self._set("num_decay_steps", d)
         n, s = self.num_training_steps, self.num_stable_steps
         if n is None and s is None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lrlab import _validate as v
+from lrlab.compat import _common as c
 from lrlab.compose.warmup import Warmup
 from lrlab.families.constant import PiecewiseConstant
 from lrlab.families.cosine import Cosine, CosineRestarts
@@ -53,18 +54,7 @@ __all__ = [
 ]
 
 
-def _name(owner: str, name: object) -> None:
-    """Keras's ``name``: a string or None, accepted and ignored."""
-    if name is not None and not isinstance(name, str):
-        raise v.fail(owner, "name", "a string or None (it is ignored)", name)
-
-
-def _lr(owner: str, value: object, arg: str = "initial_learning_rate") -> float:
-    return v.real(owner, arg, value, lo=0)
-
-
-def _steps(owner: str, arg: str, value: object) -> float:
-    return v.real(owner, arg, value, lo=0, lo_open=True)
+_LR = "initial_learning_rate"
 
 
 @register("keras.ExponentialDecay")
@@ -88,13 +78,9 @@ def ExponentialDecay(
     >>> s(0), s(100), s(200)
     (0.1, 0.05, 0.025)
     """
-    owner = "keras.ExponentialDecay"
-    _name(owner, name)
-    return Exponential(
-        _lr(owner, initial_learning_rate),
-        decay_rate,
-        _steps(owner, "decay_steps", decay_steps),
-        staircase=staircase,
+    return c.tf_rate_decay(
+        Exponential, "keras.ExponentialDecay", _LR, initial_learning_rate, decay_steps,
+        decay_rate, staircase, name,
     )
 
 
@@ -118,12 +104,7 @@ def PiecewiseConstantDecay(
     >>> s(100), s(101), s(200), s(201)
     (0.1, 0.01, 0.01, 0.001)
     """
-    _name("keras.PiecewiseConstantDecay", name)
-    return PiecewiseConstant(
-        v.reals("keras.PiecewiseConstantDecay", "boundaries", boundaries, lo=0),
-        v.reals("keras.PiecewiseConstantDecay", "values", values, lo=0),
-        side="left",
-    )
+    return c.tf_piecewise_constant("keras.PiecewiseConstantDecay", boundaries, values, name)
 
 
 @register("keras.PolynomialDecay")
@@ -149,14 +130,9 @@ def PolynomialDecay(
     >>> s(0), s(100), round(s(150), 12)
     (0.1, 0.0, 0.025)
     """
-    owner = "keras.PolynomialDecay"
-    _name(owner, name)
-    return Polynomial(
-        _lr(owner, initial_learning_rate),
-        _steps(owner, "decay_steps", decay_steps),
-        end=v.real(owner, "end_learning_rate", end_learning_rate, lo=0),
-        power=power,
-        cycle=cycle,
+    return c.tf_polynomial(
+        "keras.PolynomialDecay", _LR, initial_learning_rate, decay_steps, end_learning_rate,
+        power, cycle, name,
     )
 
 
@@ -180,13 +156,9 @@ def InverseTimeDecay(
     >>> keras.InverseTimeDecay(0.1, 10, 0.5)(20)
     0.05
     """
-    owner = "keras.InverseTimeDecay"
-    _name(owner, name)
-    return InverseTime(
-        _lr(owner, initial_learning_rate),
-        decay_rate,
-        _steps(owner, "decay_steps", decay_steps),
-        staircase=staircase,
+    return c.tf_rate_decay(
+        InverseTime, "keras.InverseTimeDecay", _LR, initial_learning_rate, decay_steps,
+        decay_rate, staircase, name,
     )
 
 
@@ -228,9 +200,9 @@ def CosineDecay(
     (0.01, 0.1, 0.01, 0.01)
     """
     owner = "keras.CosineDecay"
-    _name(owner, name)
-    init = _lr(owner, initial_learning_rate)
-    steps = _steps(owner, "decay_steps", decay_steps)
+    c.check_name(owner, name)
+    init = c.tf_lr(owner, _LR, initial_learning_rate)
+    steps = c.tf_steps(owner, "decay_steps", decay_steps)
     if warmup_target is None:
         v.real(owner, "warmup_steps", warmup_steps, lo=0)
         return Cosine(init, steps, alpha=alpha)
@@ -270,14 +242,9 @@ def CosineDecayRestarts(
     >>> s(0), s(10), s(20)
     (0.1, 0.05, 0.025)
     """
-    owner = "keras.CosineDecayRestarts"
-    _name(owner, name)
-    return CosineRestarts(
-        _lr(owner, initial_learning_rate),
-        _steps(owner, "first_decay_steps", first_decay_steps),
-        t_mul=t_mul,
-        m_mul=m_mul,
-        alpha=alpha,
+    return c.tf_cosine_restarts(
+        "keras.CosineDecayRestarts", _LR, initial_learning_rate, first_decay_steps, t_mul,
+        m_mul, alpha, name,
     )
 
 
@@ -299,5 +266,5 @@ def legacy_decay(learning_rate: float, decay: float) -> LegacyDecay:
     """
     owner = "keras.legacy_decay"
     return LegacyDecay(
-        _lr(owner, learning_rate, "learning_rate"), v.real(owner, "decay", decay, lo=0)
+        c.tf_lr(owner, "learning_rate", learning_rate), v.real(owner, "decay", decay, lo=0)
     )

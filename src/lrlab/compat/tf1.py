@@ -39,6 +39,7 @@ import math
 from collections.abc import Sequence
 
 from lrlab import _validate as v
+from lrlab.compat import _common as c
 from lrlab.families.constant import PiecewiseConstant
 from lrlab.families.cosine import Cosine, CosineRestarts
 from lrlab.families.exponential import Exponential, InverseTime
@@ -59,18 +60,7 @@ __all__ = [
 ]
 
 
-def _name(owner: str, name: object) -> None:
-    """TensorFlow's op ``name``: a string or None, accepted and ignored."""
-    if name is not None and not isinstance(name, str):
-        raise v.fail(owner, "name", "a string or None (it is ignored)", name)
-
-
-def _lr(owner: str, value: object) -> float:
-    return v.real(owner, "learning_rate", value, lo=0)
-
-
-def _steps(owner: str, arg: str, value: object) -> float:
-    return v.real(owner, arg, value, lo=0, lo_open=True)
+_LR = "learning_rate"
 
 
 @register("tf1.exponential_decay")
@@ -94,13 +84,9 @@ def exponential_decay(
     >>> s(99), s(100)
     (0.1, 0.05)
     """
-    owner = "tf1.exponential_decay"
-    _name(owner, name)
-    return Exponential(
-        _lr(owner, learning_rate),
-        decay_rate,
-        _steps(owner, "decay_steps", decay_steps),
-        staircase=staircase,
+    return c.tf_rate_decay(
+        Exponential, "tf1.exponential_decay", _LR, learning_rate, decay_steps, decay_rate,
+        staircase, name,
     )
 
 
@@ -136,16 +122,13 @@ def natural_exp_decay(
     True
     """
     owner = "tf1.natural_exp_decay"
-    _name(owner, name)
+    c.check_name(owner, name)
     k = v.real(owner, "decay_rate", decay_rate, lo=0)
     rate = math.exp(-k)
     if rate <= 0.0:
         raise v.fail(owner, "decay_rate", "< 745 (exp(-decay_rate) underflows to 0)", decay_rate)
-    return Exponential(
-        _lr(owner, learning_rate),
-        rate,
-        _steps(owner, "decay_steps", decay_steps),
-        staircase=staircase,
+    return c.tf_rate_decay(
+        Exponential, owner, _LR, learning_rate, decay_steps, rate, staircase, name
     )
 
 
@@ -169,13 +152,9 @@ def inverse_time_decay(
     >>> tf1.inverse_time_decay(0.1, 10, 0.5)(20)
     0.05
     """
-    owner = "tf1.inverse_time_decay"
-    _name(owner, name)
-    return InverseTime(
-        _lr(owner, learning_rate),
-        decay_rate,
-        _steps(owner, "decay_steps", decay_steps),
-        staircase=staircase,
+    return c.tf_rate_decay(
+        InverseTime, "tf1.inverse_time_decay", _LR, learning_rate, decay_steps, decay_rate,
+        staircase, name,
     )
 
 
@@ -204,14 +183,9 @@ def polynomial_decay(
     >>> s(100), s(1000)
     (0.0001, 0.0001)
     """
-    owner = "tf1.polynomial_decay"
-    _name(owner, name)
-    return Polynomial(
-        _lr(owner, learning_rate),
-        _steps(owner, "decay_steps", decay_steps),
-        end=v.real(owner, "end_learning_rate", end_learning_rate, lo=0),
-        power=power,
-        cycle=cycle,
+    return c.tf_polynomial(
+        "tf1.polynomial_decay", _LR, learning_rate, decay_steps,
+        end_learning_rate, power, cycle, name,
     )
 
 
@@ -238,9 +212,11 @@ def cosine_decay(
     (0.1, 0.01, 0.01)
     """
     owner = "tf1.cosine_decay"
-    _name(owner, name)
+    c.check_name(owner, name)
     return Cosine(
-        _lr(owner, learning_rate), _steps(owner, "decay_steps", decay_steps), alpha=alpha
+        c.tf_lr(owner, _LR, learning_rate),
+        c.tf_steps(owner, "decay_steps", decay_steps),
+        alpha=alpha,
     )
 
 
@@ -272,14 +248,9 @@ def cosine_decay_restarts(
     >>> s(0), s(10), s(30)
     (0.1, 0.05, 0.025)
     """
-    owner = "tf1.cosine_decay_restarts"
-    _name(owner, name)
-    return CosineRestarts(
-        _lr(owner, learning_rate),
-        _steps(owner, "first_decay_steps", first_decay_steps),
-        t_mul=t_mul,
-        m_mul=m_mul,
-        alpha=alpha,
+    return c.tf_cosine_restarts(
+        "tf1.cosine_decay_restarts", _LR, learning_rate, first_decay_steps,
+        t_mul, m_mul, alpha, name,
     )
 
 
@@ -307,10 +278,10 @@ def linear_cosine_decay(
     0.0001
     """
     owner = "tf1.linear_cosine_decay"
-    _name(owner, name)
+    c.check_name(owner, name)
     return LinearCosine(
-        _lr(owner, learning_rate),
-        _steps(owner, "decay_steps", decay_steps),
+        c.tf_lr(owner, _LR, learning_rate),
+        c.tf_steps(owner, "decay_steps", decay_steps),
         num_periods=num_periods,
         alpha=alpha,
         beta=beta,
@@ -350,10 +321,10 @@ def noisy_linear_cosine_decay(
     True
     """
     owner = "tf1.noisy_linear_cosine_decay"
-    _name(owner, name)
+    c.check_name(owner, name)
     return NoisyLinearCosine(
-        _lr(owner, learning_rate),
-        _steps(owner, "decay_steps", decay_steps),
+        c.tf_lr(owner, _LR, learning_rate),
+        c.tf_steps(owner, "decay_steps", decay_steps),
         initial_variance=initial_variance,
         variance_decay=variance_decay,
         num_periods=num_periods,
@@ -383,10 +354,4 @@ def piecewise_constant(
     >>> s(100), s(101), s(201)
     (0.1, 0.01, 0.001)
     """
-    owner = "tf1.piecewise_constant"
-    _name(owner, name)
-    return PiecewiseConstant(
-        v.reals(owner, "boundaries", boundaries, lo=0),
-        v.reals(owner, "values", values, lo=0),
-        side="left",
-    )
+    return c.tf_piecewise_constant("tf1.piecewise_constant", boundaries, values, name)

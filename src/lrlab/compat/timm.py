@@ -206,6 +206,12 @@ def _check_cycles(s: Any) -> None:
     s._set("cycle_limit", v.integer(s, "cycle_limit", s.cycle_limit, lo=0))
 
 
+def _linear_slope(s: Any) -> float:
+    """timm's warmup slope ``(lr - warmup_lr_init) / warmup_t`` (1.0, unused, without warmup)."""
+    w = s.warmup_t
+    return (s.lr - s.warmup_lr_init) / w if w else 1.0
+
+
 def _warmup(s: Any, t: Any, main: Any, m: Any, slope: float) -> Any:
     """timm's ``if t < warmup_t: warmup_lr_init + t * s`` around the main value, then noise."""
     if s.warmup_t:
@@ -274,6 +280,32 @@ def _cycle_horizon(s: Any) -> float | None:
     return total + (s.warmup_t if s.warmup_prefix else 0.0)
 
 
+class _CycleScheduler(Schedule):
+    """Base of timm's cycle schedulers (cosine, poly, tanh): cycles, horizon and phases."""
+
+    __slots__ = ()
+    lr: float
+    cycle_decay: float
+
+    def _check_args(self) -> None:
+        """Validate the arguments shared by every timm scheduler and the cycle arguments."""
+        _check_common(self)
+        _check_cycles(self)
+
+    def _cycle_peak(self, t: Any, m: Any) -> tuple[Any, Any, Any, Any]:
+        """``(active, t_i, t_curr, lr_max)`` at step ``t``: timm's cycle of the main schedule
+        (see :func:`_cycle`) and its peak ``lr * cycle_decay ** i``."""
+        active, i, t_i, t_curr = _cycle(self, _main_time(self, t, m), m)
+        return active, t_i, t_curr, self.lr * _pow(self.cycle_decay, i, m)
+
+    @property
+    def horizon(self) -> float | None:
+        return _cycle_horizon(self)
+
+    def phases(self) -> tuple[float, ...]:
+        return _cycle_phases(self)
+
+
 _COMMON_DOC = """
     Warmup (all timm schedulers): for ``t < warmup_t``,
     ``warmup_lr_init + t * ((lr - warmup_lr_init) / warmup_t)``, a line from
@@ -286,7 +318,7 @@ _COMMON_DOC = """
 
 @register("timm.CosineLRScheduler")
 @dataclass(frozen=True, repr=False)
-class CosineLRScheduler(Schedule):
+class CosineLRScheduler(_CycleScheduler):
     """timm's ``CosineLRScheduler``: cosine decay with restarts, cycle decay and k-decay.
 
     .. math::
@@ -328,33 +360,22 @@ class CosineLRScheduler(Schedule):
     """
 
     def __post_init__(self) -> None:
-        _check_common(self)
-        _check_cycles(self)
+        self._check_args()
         self._set("k_decay", v.real(self, "k_decay", self.k_decay, lo=0, lo_open=True))
-        w = self.warmup_t
-        self._set("_slope", (self.lr - self.warmup_lr_init) / w if w else 1.0)
+        self._set("_slope", _linear_slope(self))
 
     def _eval(self, t: Any, m: Any) -> Any:
-        tm = _main_time(self, t, m)
-        active, i, t_i, t_curr = _cycle(self, tm, m)
-        lr_max = self.lr * _pow(self.cycle_decay, i, m)
+        active, t_i, t_curr, lr_max = self._cycle_peak(t, m)
         k = self.k_decay
         val = self.lr_min + 0.5 * (lr_max - self.lr_min) * (
             1 + _cos(math.pi * _pow(t_curr, k, m) / _pow(t_i, k, m), m)
         )
         return _warmup(self, t, m.where(active, val, self.lr_min), m, self._slope)
 
-    @property
-    def horizon(self) -> float | None:
-        return _cycle_horizon(self)
-
-    def phases(self) -> tuple[float, ...]:
-        return _cycle_phases(self)
-
 
 @register("timm.PolyLRScheduler")
 @dataclass(frozen=True, repr=False)
-class PolyLRScheduler(Schedule):
+class PolyLRScheduler(_CycleScheduler):
     """timm's ``PolyLRScheduler``: polynomial decay with restarts, cycle decay and k-decay.
 
     .. math::
@@ -393,33 +414,22 @@ class PolyLRScheduler(Schedule):
     """
 
     def __post_init__(self) -> None:
-        _check_common(self)
-        _check_cycles(self)
+        self._check_args()
         self._set("power", v.real(self, "power", self.power, lo=0))
         self._set("k_decay", v.real(self, "k_decay", self.k_decay, lo=0, lo_open=True))
-        w = self.warmup_t
-        self._set("_slope", (self.lr - self.warmup_lr_init) / w if w else 1.0)
+        self._set("_slope", _linear_slope(self))
 
     def _eval(self, t: Any, m: Any) -> Any:
-        tm = _main_time(self, t, m)
-        active, i, t_i, t_curr = _cycle(self, tm, m)
-        lr_max = self.lr * _pow(self.cycle_decay, i, m)
+        active, t_i, t_curr, lr_max = self._cycle_peak(t, m)
         k = self.k_decay
         base = m.maximum(1 - _pow(t_curr, k, m) / _pow(t_i, k, m), 0.0)
         val = self.lr_min + (lr_max - self.lr_min) * _pow(base, self.power, m)
         return _warmup(self, t, m.where(active, val, self.lr_min), m, self._slope)
 
-    @property
-    def horizon(self) -> float | None:
-        return _cycle_horizon(self)
-
-    def phases(self) -> tuple[float, ...]:
-        return _cycle_phases(self)
-
 
 @register("timm.TanhLRScheduler")
 @dataclass(frozen=True, repr=False)
-class TanhLRScheduler(Schedule):
+class TanhLRScheduler(_CycleScheduler):
     """timm's ``TanhLRScheduler``: hyperbolic-tangent decay with restarts (arXiv:1806.01593).
 
     .. math::
@@ -458,8 +468,7 @@ class TanhLRScheduler(Schedule):
     """
 
     def __post_init__(self) -> None:
-        _check_common(self)
-        _check_cycles(self)
+        self._check_args()
         self._set("lb", v.real(self, "lb", self.lb))
         self._set("ub", v.real(self, "ub", self.ub))
         if not self.lb < self.ub:
@@ -472,9 +481,7 @@ class TanhLRScheduler(Schedule):
             self._set("_slope", 1.0)
 
     def _main(self, t: Any, m: Any) -> Any:
-        tm = _main_time(self, t, m)
-        active, i, t_i, t_curr = _cycle(self, tm, m)
-        lr_max = self.lr * _pow(self.cycle_decay, i, m)
+        active, t_i, t_curr, lr_max = self._cycle_peak(t, m)
         tr = t_curr / t_i
         val = self.lr_min + 0.5 * (lr_max - self.lr_min) * (
             1 - _tanh(self.lb * (1.0 - tr) + self.ub * tr, m)
@@ -483,13 +490,6 @@ class TanhLRScheduler(Schedule):
 
     def _eval(self, t: Any, m: Any) -> Any:
         return _warmup(self, t, self._main(t, m), m, self._slope)
-
-    @property
-    def horizon(self) -> float | None:
-        return _cycle_horizon(self)
-
-    def phases(self) -> tuple[float, ...]:
-        return _cycle_phases(self)
 
 
 @register("timm.StepLRScheduler")
@@ -529,8 +529,7 @@ class StepLRScheduler(Schedule):
         _check_common(self)
         self._set("decay_t", v.real(self, "decay_t", self.decay_t, lo=0, lo_open=True))
         self._set("decay_rate", v.real(self, "decay_rate", self.decay_rate, lo=0))
-        w = self.warmup_t
-        self._set("_slope", (self.lr - self.warmup_lr_init) / w if w else 1.0)
+        self._set("_slope", _linear_slope(self))
 
     def _eval(self, t: Any, m: Any) -> Any:
         tm = _main_time(self, t, m)
@@ -581,8 +580,7 @@ class MultiStepLRScheduler(Schedule):
             raise v.fail(self, "decay_t", "in non-decreasing order", self.decay_t)
         self._set("decay_t", ms)
         self._set("decay_rate", v.real(self, "decay_rate", self.decay_rate, lo=0))
-        w = self.warmup_t
-        self._set("_slope", (self.lr - self.warmup_lr_init) / w if w else 1.0)
+        self._set("_slope", _linear_slope(self))
 
     def _eval(self, t: Any, m: Any) -> Any:
         tm = _main_time(self, t, m)
@@ -698,8 +696,7 @@ class WSDLRScheduler(Schedule):
                     self.stable_timescale,
                 )
         self._set("_tau", 1.0 if tau is None or tau <= 0 else tau)
-        w = self.warmup_t
-        self._set("_slope", (self.lr - self.warmup_lr_init) / w if w else 1.0)
+        self._set("_slope", _linear_slope(self))
 
     def _eval(self, t: Any, m: Any) -> Any:
         t_s = m.maximum(t - self.warmup_t, 0.0)

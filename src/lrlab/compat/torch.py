@@ -138,6 +138,11 @@ class _TorchLR(Schedule):
     #: may follow a milestone of SequentialLR (torch computes a reset value for it)
     lr: Any
 
+    def _check_lr(self, last_epoch: int) -> None:
+        """Check ``last_epoch`` (only -1) and store the validated base ``lr`` (>= 0)."""
+        _check_last_epoch(self, last_epoch)
+        self._set("lr", _lr(self, self.lr))
+
     def _ratio(self, t: Any, m: Any) -> Any:  # pragma: no cover - abstract for 'mult'
         raise NotImplementedError
 
@@ -176,6 +181,73 @@ class _TorchLR(Schedule):
         return self._at(u, m)
 
 
+class _TotalItersLR(_TorchLR):
+    """A torch scheduler that changes the LR up to step ``total_iters`` and no more.
+
+    ConstantLR, LinearLR and PolynomialLR: the horizon and only phase is ``total_iters``.
+    """
+
+    __slots__ = ()
+    total_iters: int
+
+    @property
+    def horizon(self) -> float | None:
+        return float(self.total_iters)
+
+    def phases(self) -> tuple[float, ...]:
+        return (float(self.total_iters),)
+
+
+class _DivTotalItersLR(_TotalItersLR):
+    """LinearLR and PolynomialLR: torch's closed form divides by ``total_iters``.
+
+    Their one-step factors are 1 from ``total_iters`` on, and with ``total_iters=0`` torch
+    cannot restart them at a SequentialLR milestone (ZeroDivisionError).
+    """
+
+    __slots__ = ()
+
+    def _span(self, t: Any, ref: Any, m: Any) -> Any:
+        return m.where(ref >= self.total_iters, 1.0, super()._span(t, ref, m))
+
+    def _seq_check(self, owner: object, index: int) -> None:
+        if self.total_iters == 0:
+            raise v.fail(
+                owner, f"schedulers[{index}]",
+                f"a scheduler torch can restart at a milestone ({type(self).__name__} with "
+                "total_iters=0 raises ZeroDivisionError in torch's closed form there)", self,
+            )
+
+
+class _OverwriteLR(_TorchLR):
+    """CyclicLR and OneCycleLR: torch sets the LR itself at every step, from the scheduler's
+    own ``base_lr`` / ``max_lr``, so ``lr`` is optional and is no base LR for the group.
+
+    The curve is the core schedule ``_core``, built in ``__post_init__``.
+    """
+
+    __slots__ = ()
+    _kind: ClassVar[str] = "overwrite"
+    _core: Schedule
+
+    def _check_start(self, last_epoch: int, per_group: tuple[str, ...]) -> None:
+        """Check ``last_epoch``, the optional ``lr``, and that ``per_group`` are not lists."""
+        _check_last_epoch(self, last_epoch)
+        if self.lr is not None:
+            self._set("lr", _lr(self, self.lr))
+        for name in per_group:
+            _not_a_list(self, name, getattr(self, name))
+
+    def _base(self) -> float | None:
+        return None
+
+    def _eval(self, t: Any, m: Any) -> Any:
+        return self._core._at(t, m)
+
+    def phases(self) -> tuple[float, ...]:
+        return self._core.phases()
+
+
 _CALLABLE_NOTE = (
     "an lrlab schedule (or spec text) or a Python callable of the epoch"
 )
@@ -210,8 +282,7 @@ class LambdaLR(_TorchLR):
     _kind: ClassVar[str] = "overwrite"
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         f = self.lr_lambda
         _not_a_list(self, "lr_lambda", f)
         if isinstance(f, (str, Schedule)):
@@ -264,8 +335,7 @@ class MultiplicativeLR(_TorchLR):
     _cache: list[float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         f = self.lr_lambda
         _not_a_list(self, "lr_lambda", f)
         if isinstance(f, (str, Schedule)):
@@ -347,8 +417,7 @@ class StepLR(_TorchLR):
     _core: Schedule = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         self._set("step_size", v.integer(self, "step_size", self.step_size, lo=1))
         self._set("gamma", v.real(self, "gamma", self.gamma, lo=0, lo_open=True))
         self._set("_core", StepDecay(self.lr, self.step_size, self.gamma))
@@ -392,8 +461,7 @@ class MultiStepLR(_TorchLR):
     _ms: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         ms = self.milestones
         if isinstance(ms, (str, bytes)) or not isinstance(ms, Sequence):
             raise v.fail(self, "milestones", "a list of integers >= 0", ms)
@@ -434,7 +502,7 @@ class MultiStepLR(_TorchLR):
 
 @register("torch.ConstantLR")
 @dataclass(frozen=True, repr=False)
-class ConstantLR(_TorchLR):
+class ConstantLR(_TotalItersLR):
     """PyTorch's ``ConstantLR``: ``lr * factor`` for ``total_iters`` steps, then back.
 
     .. math:: \\eta(t) = \\eta_0 f \\ (t < N), \\qquad (\\eta_0 f) \\cdot (1 / f) \\ (t \\ge N)
@@ -459,8 +527,7 @@ class ConstantLR(_TorchLR):
     last_epoch: InitVar[int] = -1
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         self._set(
             "factor", v.real(self, "factor", self.factor, lo=0, hi=1, lo_open=True)
         )
@@ -483,17 +550,10 @@ class ConstantLR(_TorchLR):
             return m.full(u, self.lr * (self.factor + (1 - self.factor)))
         return self._at(u, m)
 
-    @property
-    def horizon(self) -> float | None:
-        return float(self.total_iters)
-
-    def phases(self) -> tuple[float, ...]:
-        return (float(self.total_iters),)
-
 
 @register("torch.LinearLR")
 @dataclass(frozen=True, repr=False)
-class LinearLR(_TorchLR):
+class LinearLR(_DivTotalItersLR):
     """PyTorch's ``LinearLR``: the factor moves linearly from ``start_factor`` to ``end_factor``.
 
     .. math:: \\eta(t) = \\eta_0 \\left(s + (e - s) \\frac{\\min(t, N)}{N}\\right)
@@ -522,8 +582,7 @@ class LinearLR(_TorchLR):
     _end: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         self._set(
             "start_factor",
             v.real(self, "start_factor", self.start_factor, lo=0, hi=1, lo_open=True),
@@ -554,24 +613,6 @@ class LinearLR(_TorchLR):
     def _ratio0(self) -> float:
         return self.start_factor
 
-    def _span(self, t: Any, ref: Any, m: Any) -> Any:
-        return m.where(ref >= self.total_iters, 1.0, super()._span(t, ref, m))
-
-    def _seq_check(self, owner: object, index: int) -> None:
-        if self.total_iters == 0:
-            raise v.fail(
-                owner, f"schedulers[{index}]",
-                "a scheduler torch can restart at a milestone (LinearLR with total_iters=0 "
-                "raises ZeroDivisionError in torch's closed form there)", self,
-            )
-
-    @property
-    def horizon(self) -> float | None:
-        return float(self.total_iters)
-
-    def phases(self) -> tuple[float, ...]:
-        return (float(self.total_iters),)
-
 
 @register("torch.ExponentialLR")
 @dataclass(frozen=True, repr=False)
@@ -596,8 +637,7 @@ class ExponentialLR(_TorchLR):
     _core: Schedule = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         self._set("gamma", v.real(self, "gamma", self.gamma, lo=0, lo_open=True))
         self._set("_core", Exponential(self.lr, self.gamma, 1.0))
 
@@ -613,7 +653,7 @@ class ExponentialLR(_TorchLR):
 
 @register("torch.PolynomialLR")
 @dataclass(frozen=True, repr=False)
-class PolynomialLR(_TorchLR):
+class PolynomialLR(_DivTotalItersLR):
     """PyTorch's ``PolynomialLR``: polynomial decay to exactly 0 at ``total_iters``.
 
     .. math:: \\eta(t) = \\eta_0 \\left(1 - \\frac{\\min(t, N)}{N}\\right)^p
@@ -636,8 +676,7 @@ class PolynomialLR(_TorchLR):
     last_epoch: InitVar[int] = -1
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         self._set("total_iters", v.integer(self, "total_iters", self.total_iters, lo=0))
         self._set("power", v.real(self, "power", self.power, lo=0))
 
@@ -654,24 +693,6 @@ class PolynomialLR(_TorchLR):
         den = 1.0 - (t - 1) / n
         q = num / m.where(inside, den, 1.0)
         return m.where(inside, m.maximum(q, 0.0) ** self.power, 1.0)
-
-    def _span(self, t: Any, ref: Any, m: Any) -> Any:
-        return m.where(ref >= self.total_iters, 1.0, super()._span(t, ref, m))
-
-    def _seq_check(self, owner: object, index: int) -> None:
-        if self.total_iters == 0:
-            raise v.fail(
-                owner, f"schedulers[{index}]",
-                "a scheduler torch can restart at a milestone (PolynomialLR with "
-                "total_iters=0 raises ZeroDivisionError in torch's closed form there)", self,
-            )
-
-    @property
-    def horizon(self) -> float | None:
-        return float(self.total_iters)
-
-    def phases(self) -> tuple[float, ...]:
-        return (float(self.total_iters),)
 
 
 @register("torch.CosineAnnealingLR")
@@ -715,8 +736,7 @@ class CosineAnnealingLR(_TorchLR):
     _cycles: dict[int, list[float]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         self._set("T_max", v.integer(self, "T_max", self.T_max, lo=1))
         self._set("eta_min", v.real(self, "eta_min", self.eta_min, lo=0))
         add = (self.lr - self.eta_min) * (1 - math.cos(_PI / self.T_max)) / 2
@@ -832,8 +852,7 @@ class CosineAnnealingWarmRestarts(_TorchLR):
     _kind: ClassVar[str] = "overwrite"
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        self._set("lr", _lr(self, self.lr))
+        self._check_lr(last_epoch)
         self._set("T_0", v.integer(self, "T_0", self.T_0, lo=1))
         self._set("T_mult", v.integer(self, "T_mult", self.T_mult, lo=1))
         self._set("eta_min", v.real(self, "eta_min", self.eta_min, lo=0))
@@ -871,7 +890,7 @@ class CosineAnnealingWarmRestarts(_TorchLR):
 
 @register("torch.CyclicLR")
 @dataclass(frozen=True, repr=False)
-class CyclicLR(_TorchLR):
+class CyclicLR(_OverwriteLR):
     """PyTorch's ``CyclicLR``: a triangular wave between ``base_lr`` and ``max_lr``.
 
     .. math::
@@ -912,15 +931,10 @@ class CyclicLR(_TorchLR):
     _: KW_ONLY
     lr: float | None = None
     last_epoch: InitVar[int] = -1
-    _kind: ClassVar[str] = "overwrite"
     _core: Schedule = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        if self.lr is not None:
-            self._set("lr", _lr(self, self.lr))
-        for name in ("base_lr", "max_lr", "base_momentum", "max_momentum"):
-            _not_a_list(self, name, getattr(self, name))
+        self._check_start(last_epoch, ("base_lr", "max_lr", "base_momentum", "max_momentum"))
         self._set("base_lr", v.real(self, "base_lr", self.base_lr, lo=0))
         self._set("max_lr", v.real(self, "max_lr", self.max_lr, lo=0))
         self._set(
@@ -963,9 +977,6 @@ class CyclicLR(_TorchLR):
             )
         self._set("_core", core)
 
-    def _base(self) -> float | None:
-        return None
-
     def _init_map(self, y: float, group: float) -> float:
         # torch's CyclicLR assigns self.base_lrs = base_lr only *after* its initial step, which
         # therefore runs with the param group's initial_lr as its base: the LR right after
@@ -973,16 +984,10 @@ class CyclicLR(_TorchLR):
         # the same optimizer was built first (ChainedScheduler).
         return group + (self.max_lr - group) * 0.0
 
-    def _eval(self, t: Any, m: Any) -> Any:
-        return self._core._at(t, m)
-
-    def phases(self) -> tuple[float, ...]:
-        return self._core.phases()
-
 
 @register("torch.OneCycleLR")
 @dataclass(frozen=True, repr=False)
-class OneCycleLR(_TorchLR):
+class OneCycleLR(_OverwriteLR):
     """PyTorch's ``OneCycleLR``: warm up to ``max_lr``, then anneal far below the start.
 
     Start ``max_lr / div_factor``, peak ``max_lr`` at step ``pct_start * T - 1``, end
@@ -1021,15 +1026,10 @@ class OneCycleLR(_TorchLR):
     _: KW_ONLY
     lr: float | None = None
     last_epoch: InitVar[int] = -1
-    _kind: ClassVar[str] = "overwrite"
     _core: Schedule = field(init=False, repr=False, compare=False)
 
     def __post_init__(self, last_epoch: int) -> None:
-        _check_last_epoch(self, last_epoch)
-        if self.lr is not None:
-            self._set("lr", _lr(self, self.lr))
-        for name in ("max_lr", "base_momentum", "max_momentum"):
-            _not_a_list(self, name, getattr(self, name))
+        self._check_start(last_epoch, ("max_lr", "base_momentum", "max_momentum"))
         self._set("max_lr", v.real(self, "max_lr", self.max_lr, lo=0))
         total = None
         if self.total_steps is not None:
@@ -1079,18 +1079,9 @@ class OneCycleLR(_TorchLR):
             ),
         )
 
-    def _base(self) -> float | None:
-        return None
-
-    def _eval(self, t: Any, m: Any) -> Any:
-        return self._core._at(t, m)
-
     @property
     def horizon(self) -> float | None:
         return self._core.horizon
-
-    def phases(self) -> tuple[float, ...]:
-        return self._core.phases()
 
 
 def _members(owner: object, value: object) -> tuple[_TorchLR, ...]:
