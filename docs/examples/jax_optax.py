@@ -64,7 +64,7 @@ opt = optax.inject_hyperparams(optax.sgd)(learning_rate=0.0)
 train_step = make_step(opt)
 params = {"w": jnp.zeros(4), "b": jnp.zeros(())}
 state = opt.init(params)
-for epoch in range(40):
+for _ in range(40):
     for b in range(8):
         state = plateau.inject(state)  # LR = multiplier * s(count)
         params, state, _ = train_step(params, state, x[b * 32:(b + 1) * 32],

@@ -5,9 +5,9 @@ Run: KERAS_BACKEND=torch python docs/examples/keras_pitfalls.py
 
 import math
 
+import keras
 import numpy as np
 
-import keras
 import lrlab
 from lrlab.keras import ScheduleCallback
 

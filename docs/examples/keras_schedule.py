@@ -7,9 +7,9 @@ Run: KERAS_BACKEND=torch python docs/examples/keras_schedule.py
 import os
 import tempfile
 
+import keras
 import numpy as np
 
-import keras
 import lrlab
 from lrlab.keras import LearningRateSchedule, ReduceLROnPlateau, ScheduleCallback
 
@@ -52,11 +52,18 @@ for epoch in range(6):
     print("epoch", epoch, "lr", float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
 assert np.isclose(float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)), 2.5e-3)
 
-# 3. ReduceLROnPlateau over a schedule: LR = multiplier * s(t); never reset by fit().
+# 3. ReduceLROnPlateau over a schedule: LR = multiplier * s(t).  Here fit(epochs=1) runs in
+# an outer loop; unlike Keras's own callback, the controller is not reset by each fit().
 model = make_model(1e-3)
-plateau = ReduceLROnPlateau("cosine(1e-2, steps=80)", monitor="val_loss", factor=0.5,
-                            patience=2)
-model.fit(x[:192], y[:192], batch_size=32, epochs=10, verbose=0,
-          validation_data=(x[192:], y[192:]), callbacks=[plateau])
-print("plateau:", plateau.controller, "multiplier", plateau.controller.multiplier)
+plateau = ReduceLROnPlateau("cosine(5e-2, steps=160)", monitor="val_loss", factor=0.5,
+                            patience=2, threshold=0.01)
+for _ in range(20):
+    model.fit(x[:192], y[:192], batch_size=32, epochs=1, verbose=0,
+              validation_data=(x[192:], y[192:]), callbacks=[plateau])
+print("plateau:", plateau.controller.num_reductions, "reductions; multiplier",
+      plateau.controller.multiplier)
+assert plateau.controller.num_reductions >= 1
+step = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+lr = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+assert lr == np.float32(plateau.controller.lr(plateau.schedule(step)))
 state = plateau.state_dict()  # JSON-able: save it next to the model to resume exactly

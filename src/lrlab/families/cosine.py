@@ -85,7 +85,7 @@ class Cosine(Schedule):
         )
 
     def _eval(self, t: Any, m: Backend) -> Any:
-        if m.is_array:
+        if m is ARRAY:  # NumPy only: other array back ends (jax, keras.ops) use the formula
             return self._eval_array(t)
         tau = t if self.periodic else m.minimum(t, self.steps)
         c = 0.5 * (1.0 + m.cos(_PI * (tau / self.steps)))
