@@ -43,7 +43,7 @@ FAMILIES = {
     "cosine": "cosine(0.1, steps=10000, alpha=0.01)",
     "cosine_restarts": "cosine_restarts(0.1, first_steps=1000, t_mul=2.0, m_mul=0.9)",
     "linear_cosine": "linear_cosine(0.1, steps=10000)",
-    "noisy_linear_cosine": "noisy_linear_cosine(0.1, steps=10000, seed=1)",
+    "noisy_linear_cosine": "noisy_linear_cosine(0.1, steps=10000, initial_variance=1e-4, seed=1)",
     "cyclic": "cyclic(0.001, 0.1, step_size_up=2000, mode='triangular2')",
     "one_cycle": "one_cycle(0.1, total_steps=10000)",
     "inverse_sqrt": "inverse_sqrt(0.1, warmup_steps=1000)",

@@ -85,10 +85,8 @@ class Schedule:
     # -- evaluation -------------------------------------------------------------------------
     def __call__(self, t: Any) -> Any:
         cls = t.__class__
-        if cls is int or cls is float:
-            if 0 <= t < _INF:
-                return self._scalar(t)
-            raise _bad_step(t)
+        if (cls is int and t >= 0) or (cls is float and 0.0 <= t < _INF):
+            return self._scalar(t)
         return self._call_general(t)
 
     def _call_general(self, t: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from lrlab import _validate as v
-from lrlab._math import ARRAY, Backend
+from lrlab._math import ARRAY, SCALAR, Backend
 from lrlab.registry import register
 from lrlab.schedule import Schedule
 
@@ -19,6 +19,9 @@ _INF = math.inf
 _PI = math.pi
 
 #: CosineRestarts.phases() lists at most this many restarts, and none past _MAX_PHASE_STEP
+#: the scalar back end's cos (libm, or NumPy's where they differ on this machine)
+_cos = SCALAR.cos
+
 _MAX_RESTARTS = 100
 _MAX_PHASE_STEP = 1e7
 
@@ -123,9 +126,10 @@ class Cosine(Schedule):
     def __call__(self, t: Any) -> Any:
         # Fast path for the common case (alpha floor, exponent 1, not periodic): the same
         # step check as Schedule.__call__ and the same IEEE operations as _eval.
-        if self._simple and (t.__class__ is float or t.__class__ is int) and 0 <= t < _INF:
+        c = t.__class__
+        if self._simple and ((c is int and t >= 0) or (c is float and 0.0 <= t < _INF)):
             steps = self.steps
-            c = 0.5 * (1.0 + math.cos(_PI * ((t if t < steps else steps) / steps)))
+            c = 0.5 * (1.0 + _cos(_PI * ((t if t < steps else steps) / steps)))
             return self.init * ((1.0 - self.alpha) * c + self.alpha)
         return Schedule.__call__(self, t)
 
@@ -242,7 +246,7 @@ class CosineRestarts(Schedule):
                 if t >= t0 * ((q ** (i + 1) - 1.0) / g):
                     i += 1
                 f = (t - t0 * ((q**i - 1.0) / g)) / (t0 * q**i)
-            c = 0.5 * (1.0 + math.cos(_PI * f))
+            c = 0.5 * (1.0 + _cos(_PI * f))
             if self.m_mul != 1.0:
                 c = self.m_mul**i * c
         except OverflowError:

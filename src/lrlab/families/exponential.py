@@ -96,8 +96,10 @@ class Exponential(Schedule):
         # Fast path for the common case (begin=0, no end, no staircase, decaying): the same
         # step check as Schedule.__call__ and the same IEEE operations as _eval, inlined to
         # save a method call (scalar calls are benchmarked against a bare Python function).
-        if self._simple and (t.__class__ is float or t.__class__ is int) and 0 <= t < _INF:
-            return self.init * self.decay_rate ** (t / self.decay_steps)
+        if self._simple:
+            c = t.__class__
+            if (c is int and t >= 0) or (c is float and 0.0 <= t < _INF):
+                return self.init * self.decay_rate ** (t / self.decay_steps)
         return Schedule.__call__(self, t)
 
     def _scalar(self, t: float) -> float:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from lrlab import _validate as v
-from lrlab._math import Backend
+from lrlab._math import SCALAR, Backend
 from lrlab.errors import LrlabWarning, ScheduleError
 from lrlab.registry import register
 from lrlab.schedule import Schedule
@@ -83,7 +83,7 @@ def _noise(key: int, t: Any) -> Any:
     w2 = _mix((base + 2 * _GOLDEN) & _MASK)
     v1 = float((w1 >> 11) + 1) * _TWO_M53
     v2 = float(w2 >> 11) * _TWO_M53
-    return math.sqrt(-2.0 * math.log(v1)) * math.cos(2.0 * _PI * v2)
+    return SCALAR.sqrt(-2.0 * SCALAR.log(v1)) * SCALAR.cos(2.0 * _PI * v2)
 
 
 
