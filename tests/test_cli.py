@@ -260,3 +260,24 @@ def test_subprocess_bad_spec_exit_2_no_traceback(tmp_path):
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.count("\n") == 1 and "position 12" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_closed_pipe_stops_quietly() -> None:
+    # `lrlab values ... | head -1`: the reader goes away early; no traceback, exit 141
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lrlab.cli import main; "
+        "sys.exit(main(['values', 'cosine(0.1, steps=1000000)', '--range', '0:1000000:1']))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    rc = proc.wait(timeout=120)
+    assert first.strip()
+    assert "Traceback" not in err, err
+    assert rc == 141

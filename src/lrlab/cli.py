@@ -402,6 +402,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lrlab`` command; returns the exit code (argparse exits 2 on bad usage)."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away (``lrlab values ... | head``): stop quietly, as Unix tools do;
+        # point stdout at /dev/null so the interpreter's final flush cannot raise again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     own = getattr(args, "parser", None)
