@@ -176,10 +176,19 @@ def test_checkpoint_is_written_and_finished_trial_is_not_rerun(data, tmp_path):
     assert ck["trial_id"] == SPEC.trial_id and ck["spec"] == SPEC.to_dict()
     assert [p.name for p in tmp_path.iterdir()] == [CHECKPOINT_NAME]   # no temporary left
     replayed: list[EpochRecord] = []
-    again = run_trial(SPEC, data=data, checkpoint_dir=tmp_path, on_epoch=replayed.append,
+    events: list[object] = []
+    again = run_trial(SPEC, data=data, checkpoint_dir=tmp_path,
+                      on_epoch=lambda r: (replayed.append(r), events.append(("epoch", r.epoch))),
+                      lr_log=lambda t, lr: events.append((t, lr)),
                       on_step=lambda s, n: pytest.fail("a finished trial trained again"))
     assert again.status == "finished" and again.resumed_from == 3
     assert list(again.records) == list(res.records) == replayed
+    # every update's LR is replayed from the checkpoint, each epoch's before its record
+    steps = [e for e in events if not (isinstance(e, tuple) and e[0] == "epoch")]
+    assert [t for t, _ in steps] == list(range(res.records[-1].step))
+    for r in res.records:
+        i = events.index(("epoch", r.epoch))
+        assert events[i - 1][0] == r.step - 1 and events[i - 1][1] == r.lr_last
     with pytest.raises(TrialError, match="belongs to trial"):
         run_trial(replace(SPEC, seed=9), data=data, checkpoint_dir=tmp_path)
 

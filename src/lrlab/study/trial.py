@@ -55,7 +55,9 @@ returns.
 * ``should_stop()``: polled before every update; ``True`` stops the trial (status
   ``'stopped'``; resume later from the last checkpoint).
 * ``lr_log(t, lr)``: for every update, the LR used by update ``t + 1`` (group 0).  A resumed
-  run logs the steps of an interrupted epoch again.
+  run logs the steps of an interrupted epoch again, and replays the LRs of every restored
+  epoch (kept in the checkpoint) before that epoch's ``on_epoch`` call, so a caller killed
+  between a checkpoint and its own write loses nothing.
 
 >>> task = TaskSpec("fashion-mnist-mini", "mlp", lr=0.1, batch_size=100, epochs=1,
 ...                 limit_train=300, limit_test=100, val_fraction=0.2)
@@ -591,6 +593,7 @@ def _train(
     sched = Scheduler(opt, spec.schedule, plateau=plateau)
 
     records: list[EpochRecord] = []
+    lr_history: list[float] = []  # the LR of every update so far (kept in the checkpoint)
     start_epoch, step, wall_before = 0, 0, 0.0
     if ckpt is not None:
         model.load_state_dict(ckpt["model"])
@@ -600,8 +603,16 @@ def _train(
         records = [EpochRecord(**r) for r in ckpt["records"]]
         start_epoch, step = int(ckpt["epoch"]), int(ckpt["step"])
         wall_before = float(ckpt["wall_time"])
-        if on_epoch is not None:
-            for r in records:
+        lr_history = [float(x) for x in ckpt.get("lrs", [])]
+        # replay what the caller may have missed if it died between the checkpoint and its
+        # own write: every restored epoch, each preceded by its per-update LRs
+        first = 0
+        for r in records:
+            if lr_log is not None:
+                for t in range(first, min(r.step, len(lr_history))):
+                    lr_log(t, lr_history[t])
+            first = r.step
+            if on_epoch is not None:
                 on_epoch(r)
         if ckpt.get("finished"):
             return _result(spec, records, "finished", wall_before, start_epoch)
@@ -660,6 +671,7 @@ def _train(
             samples_per_s=n / train_time if train_time > 0 else math.inf,
         )
         records.append(record)
+        lr_history.extend(float(x) for x in lrs)
         if ckpt_path is not None:
             _atomic_save({
                 "format": _FORMAT, "trial_id": spec.trial_id, "spec": spec.to_dict(),
@@ -667,6 +679,7 @@ def _train(
                 "records": [r.to_dict() for r in records], "wall_time": record.wall_time,
                 "model": model.state_dict(), "optimizer": opt.state_dict(),
                 "scheduler": sched.state_dict(), "rng": _rng_states(gen, cuda),
+                "lrs": lr_history,
             }, ckpt_path)
         if on_epoch is not None:
             on_epoch(record)
