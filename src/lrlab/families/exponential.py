@@ -153,9 +153,34 @@ class Exponential(Schedule):
         return tuple(out)
 
 
+@dataclass(frozen=True, repr=False)
+class _RateDecay(Schedule):
+    """Shared fields of the natural-exponential and inverse-time decays (not registered)."""
+
+    init: float
+    decay_rate: float
+    decay_steps: float
+    staircase: bool = False
+
+    def __post_init__(self) -> None:
+        self._set("init", v.real(self, "init", self.init, lo=0))
+        self._set("decay_rate", v.real(self, "decay_rate", self.decay_rate, lo=0))
+        self._set(
+            "decay_steps", v.real(self, "decay_steps", self.decay_steps, lo=0, lo_open=True)
+        )
+        self._set("staircase", v.boolean(self, "staircase", self.staircase))
+
+    def _progress(self, t: Any, m: Backend) -> Any:
+        """p = t / T, floored when ``staircase``."""
+        p = t / self.decay_steps
+        if self.staircase:
+            p = m.floor(p)
+        return p
+
+
 @register("natural_exp")
 @dataclass(frozen=True, repr=False)
-class NaturalExp(Schedule):
+class NaturalExp(_RateDecay):
     """Natural exponential decay (TensorFlow 1's ``natural_exp_decay``).
 
     .. math::
@@ -178,29 +203,13 @@ class NaturalExp(Schedule):
     0.1
     """
 
-    init: float
-    decay_rate: float
-    decay_steps: float
-    staircase: bool = False
-
-    def __post_init__(self) -> None:
-        self._set("init", v.real(self, "init", self.init, lo=0))
-        self._set("decay_rate", v.real(self, "decay_rate", self.decay_rate, lo=0))
-        self._set(
-            "decay_steps", v.real(self, "decay_steps", self.decay_steps, lo=0, lo_open=True)
-        )
-        self._set("staircase", v.boolean(self, "staircase", self.staircase))
-
     def _eval(self, t: Any, m: Backend) -> Any:
-        p = t / self.decay_steps
-        if self.staircase:
-            p = m.floor(p)
-        return self.init * m.exp(-self.decay_rate * p)
+        return self.init * m.exp(-self.decay_rate * self._progress(t, m))
 
 
 @register("inverse_time")
 @dataclass(frozen=True, repr=False)
-class InverseTime(Schedule):
+class InverseTime(_RateDecay):
     """Inverse-time decay (TensorFlow 1's ``inverse_time_decay``, Keras's ``InverseTimeDecay``).
 
     .. math::
@@ -219,24 +228,8 @@ class InverseTime(Schedule):
     0.05
     """
 
-    init: float
-    decay_rate: float
-    decay_steps: float
-    staircase: bool = False
-
-    def __post_init__(self) -> None:
-        self._set("init", v.real(self, "init", self.init, lo=0))
-        self._set("decay_rate", v.real(self, "decay_rate", self.decay_rate, lo=0))
-        self._set(
-            "decay_steps", v.real(self, "decay_steps", self.decay_steps, lo=0, lo_open=True)
-        )
-        self._set("staircase", v.boolean(self, "staircase", self.staircase))
-
     def _eval(self, t: Any, m: Backend) -> Any:
-        p = t / self.decay_steps
-        if self.staircase:
-            p = m.floor(p)
-        return self.init / (1.0 + self.decay_rate * p)
+        return self.init / (1.0 + self.decay_rate * self._progress(t, m))
 
 
 @register("legacy_decay")
