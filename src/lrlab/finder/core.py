@@ -25,7 +25,7 @@ and restore the model and optimizer afterwards.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,25 @@ _MODES = ("exp", "linear")
 
 def _fail(name: str, rule: str, value: object) -> ScheduleError:
     return ScheduleError(f"find_lr: argument `{name}` must be {rule}. Received: {name}={value!r}")
+
+
+def cycle_batches(source: Iterable[Any], where: str) -> Iterator[Any]:
+    """Yield the batches of a re-iterable ``source`` over and over (one pass per epoch).
+
+    ``where`` names the caller and argument in the error raised when a pass yields nothing,
+    e.g. ``"find_lr_torch: argument `data`"``.
+
+    >>> it = cycle_batches([1, 2], "f: argument `x`")
+    >>> [next(it) for _ in range(5)]
+    [1, 2, 1, 2, 1]
+    """
+    while True:
+        empty = True
+        for batch in source:
+            empty = False
+            yield batch
+        if empty:
+            raise ValueError(f"{where} yielded no batches")
 
 
 def sweep_lrs(start_lr: float, end_lr: float, num_steps: int, mode: str = "exp") -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from lrlab.errors import ScheduleError
-from lrlab.finder.core import LRFinderResult, find_lr
+from lrlab.finder.core import LRFinderResult, cycle_batches, find_lr
 
 __all__ = ["find_lr_keras"]
 
@@ -95,16 +95,7 @@ def find_lr_keras(
 
         source = array_batches()
 
-    def cycle() -> Iterable[Any]:
-        while True:
-            empty = True
-            for batch in source:
-                empty = False
-                yield batch
-            if empty:
-                raise ValueError("find_lr_keras: argument `x` yielded no batches")
-
-    it = iter(cycle())
+    it = cycle_batches(source, "find_lr_keras: argument `x`")
 
     def train_step(lr: float) -> float:
         opt.learning_rate.assign(lr)

@@ -14,7 +14,7 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lrlab.finder.core import LRFinderResult, find_lr
+from lrlab.finder.core import LRFinderResult, cycle_batches, find_lr
 
 __all__ = ["find_lr_torch"]
 
@@ -77,16 +77,7 @@ def find_lr_torch(
     grads = [None if p.grad is None else p.grad.detach().clone() for p in params]
     was_training = model.training
 
-    def batches() -> Iterable[Any]:
-        while True:
-            empty = True
-            for batch in data:
-                empty = False
-                yield batch
-            if empty:
-                raise ValueError("find_lr_torch: argument `data` yielded no batches")
-
-    it = iter(batches())
+    it = cycle_batches(data, "find_lr_torch: argument `data`")
 
     def train_step(lr: float) -> float:
         for g in optimizer.param_groups:
